@@ -103,6 +103,149 @@ def ingest(
     typer.echo(f"wrote {paths['cases']}, {paths['rejected']}, {paths['summary']}")
 
 
+ModelDir = Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: the shipped models/default).")]
+TaxonomyFile = Annotated[Path | None, typer.Option("--taxonomy", help="Taxonomy YAML (default: the built-in OPSI facets and trends).")]
+
+
+def _print_axis_metrics(metrics: dict) -> None:
+    for axis, entry in metrics.items():
+        labels = entry["labels"]
+        line = f"{axis}: label macro-F1 {labels['macro_f1']:.3f}, micro-F1 {labels['micro_f1']:.3f}"
+        if entry.get("primary"):
+            line += f"; primary accuracy {entry['primary']['accuracy']:.3f}, macro-F1 {entry['primary']['macro_f1']:.3f}"
+        typer.echo(line)
+        typer.echo(f"  {'label':<28} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
+        for label, m in labels["per_label"].items():
+            typer.echo(f"  {label:<28} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {m['support']:>8}")
+        if entry.get("primary"):
+            matrix = entry["primary"]["confusion_matrix"]
+            width = max(len(l) for l in matrix["labels"]) + 1
+            typer.echo(f"  primary confusion (rows gold, columns predicted):")
+            typer.echo("  " + " " * width + "".join(f"{l[:10]:>11}" for l in matrix["labels"]))
+            for gold, row in zip(matrix["labels"], matrix["matrix"]):
+                typer.echo(f"  {gold:<{width}}" + "".join(f"{v:>11}" for v in row))
+
+
+@app.command()
+@user_errors
+def train(
+    labelled: Annotated[list[Path], typer.Argument(help="Labelled case files or folders (any format ingest reads).", show_default=False)],
+    outdir: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")],
+    taxonomy: TaxonomyFile = None,
+    axis: Annotated[list[str] | None, typer.Option("--axis", help="Train an axis from a label column: NAME=COLUMN (repeatable).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same data and seed give the same model).")] = 13,
+    folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
+    rare_labels: Annotated[str, typer.Option("--rare-labels", help="Labels with too few examples in data-derived axes: merge (into 'other') or refuse.")] = "merge",
+    learning_curve: Annotated[bool, typer.Option("--learning-curve", help="Also write how metrics grow with the number of labelled cases (table and PNG).")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Train a model on labelled cases: cross-validated metrics, model files and model card."""
+    from facet_classifier.modeling.card import card_markdown
+    from facet_classifier.modeling.store import save_model
+    from facet_classifier.modeling.train import train as run_train
+
+    if rare_labels not in ("merge", "refuse"):
+        raise UserError("--rare-labels must be 'merge' or 'refuse'")
+    reporter = Reporter(quiet=quiet)
+    result = run_train(labelled, taxonomy_path=taxonomy, axis_options=axis or [], seed=seed, folds=folds,
+                       rare_labels=rare_labels, name=outdir.name, reporter=reporter)  # fmt: skip
+    save_model(result.model, outdir, card_markdown(result.card))
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    typer.echo(f"cross-validated on {result.card['training_data']['cases']} cases ({result.card['cv_folds']} folds):")
+    _print_axis_metrics(result.cv_metrics)
+    if learning_curve:
+        from facet_classifier.evaluation.learning_curve import learning_curve as run_curve
+
+        curve = run_curve(labelled, outdir, taxonomy_path=taxonomy, axis_options=axis or [], seed=seed, reporter=reporter)
+        typer.echo(curve["table"])
+        typer.echo(f"wrote {curve['csv']} and {curve['png']}")
+    typer.echo(f"wrote model {result.model.card['model_id']} to {outdir}")
+
+
+@app.command()
+@user_errors
+def evaluate(
+    labelled: Annotated[list[Path], typer.Argument(help="Labelled case files (gold columns <axis>_primary / <axis>_labels).", show_default=False)],
+    model_dir: ModelDir = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the metrics as JSON.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Score a model against labelled cases: per-label P/R/F1, macro/micro F1, primary confusion."""
+    from facet_classifier.evaluation.evaluate import evaluate as run_evaluate
+    from facet_classifier.fileio import write_json_atomic
+    from facet_classifier.modeling.store import load_model
+
+    model = load_model(model_dir)
+    metrics = run_evaluate(labelled, model, Reporter(quiet=quiet))
+    typer.echo(f"model {metrics['model_id']} on {metrics['cases']} labelled cases:")
+    _print_axis_metrics(metrics["axes"])
+    if json_out:
+        write_json_atomic(json_out, metrics)
+        typer.echo(f"wrote {json_out}")
+
+
+@app.command()
+@user_errors
+def classify(
+    cases: Annotated[Path, typer.Argument(help="cases.parquet from ingest, or any file ingest reads.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Predictions file: .parquet, .csv or .jsonl.")],
+    model_dir: ModelDir = None,
+    taxonomy: TaxonomyFile = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Cases per chunk (memory stays flat).")] = 2000,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: 2 for large inputs, else 1).")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Classify every case by facet and trend, with probabilities, evidence and review flags."""
+    from facet_classifier.modeling.classify import classify as run_classify
+
+    if chunk_size < 1:
+        raise UserError("--chunk-size must be at least 1")
+    summary = run_classify(cases, output, model_dir, taxonomy, chunk_size, jobs, Reporter(quiet=quiet))
+    counts = ", ".join(f"{label} {n}" for label, n in summary["primary_counts"].items())
+    typer.echo(f"classified {summary['cases']} cases with {summary['model_id']} in {summary['seconds']} s "
+               f"({summary['cases_per_second']} cases/s, {summary['workers']} worker(s))")  # fmt: skip
+    typer.echo(f"primary {summary['first_axis']}: {counts}")
+    typer.echo(f"{summary['needs_review']} cases need review (see needs_review / review_reason)")
+    typer.echo(f"wrote {summary['output']}")
+
+
+@app.command()
+@user_errors
+def explain(
+    text_or_file: Annotated[str, typer.Argument(help="A case description, or a file holding one.", show_default=False)],
+    model_dir: ModelDir = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """Show the labels of one case and the words and phrases behind them."""
+    import json
+
+    from facet_classifier.modeling.explain import explain as run_explain
+    from facet_classifier.modeling.explain import read_text_or_file
+    from facet_classifier.modeling.store import load_model
+
+    text = read_text_or_file(text_or_file)
+    if not text.strip():
+        raise UserError("nothing to explain: the text is empty")
+    result = run_explain(load_model(model_dir), text)
+    if json_out:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"model {result['model_id']}; {result['words']} words; language {result['language']}")
+    for axis, info in result["axes"].items():
+        typer.echo(f"{axis}: primary {info['primary']} (confidence {info['confidence']:.2f}); labels: {', '.join(info['labels']) or '(none)'}")
+        for score in info["scores"]:
+            if not score["assigned"] and (score["probability"] or 0) < 0.2:
+                continue
+            mark = "*" if score["assigned"] else " "
+            terms = ", ".join(f"{e['term']} (+{e['weight']:.2f})" for e in score["evidence"][:5])
+            probability = "n/a" if score["probability"] is None else f"{score['probability']:.2f}"
+            typer.echo(f"  {mark} {score['label']:<26} p={probability} (threshold {score['threshold']:.2f})  {terms}")
+    if result["seed_phrases"]:
+        typer.echo("seed phrases found: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in result["seed_phrases"].items()))
+    typer.echo("needs review: " + ("; ".join(result["review_reasons"]) if result["review_reasons"] else "no"))
+
+
 def main() -> None:  # pragma: no cover - console-script convenience
     app(prog_name="facet-classifier")
 

@@ -154,8 +154,8 @@ def _check_overrides(tables: list[RawTable], overrides: Mapping[str, str]) -> No
             raise UserError(f"--map {field_name}={column}: no such column; columns seen: {', '.join(sorted(seen))}")
 
 
-def _mapping_for(table: RawTable, overrides: Mapping[str, str]) -> dict[str, str]:
-    mapping = map_columns(table.columns, overrides)
+def _mapping_for(table: RawTable, overrides: Mapping[str, str], reserved: set[str]) -> dict[str, str]:
+    mapping = map_columns([c for c in table.columns if c not in reserved], overrides)
     if "text" not in mapping:
         raise UserError(
             f"{table.source}: no text column found (use --map text=COLUMN); columns seen: {', '.join(table.columns)}"
@@ -191,9 +191,14 @@ def ingest(
     sheet: str | None = None,
     min_words: int = DEFAULT_MIN_WORDS,
     near_duplicate_threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD,
+    reserved_columns: Iterable[str] = (),
     reporter: Reporter = QUIET,
 ) -> IngestResult:
-    """Read, map, normalise, de-duplicate and account for every submitted row."""
+    """Read, map, normalise, de-duplicate and account for every submitted row.
+
+    `reserved_columns` are never mapped to a case field and always land in `extra` (gold label
+    columns of labelled data, so `--axis sector=primary_sector` does not lose its column).
+    """
     if min_words < 1:
         raise UserError("--min-words must be at least 1")
     if not 0 < near_duplicate_threshold <= 1:
@@ -203,7 +208,8 @@ def ingest(
     if not tables:
         raise UserError("nothing to ingest: no readable case files among the inputs")
     _check_overrides(tables, overrides)
-    tallies = [_FileTally(t.source, t.fmt, _mapping_for(t, overrides)) for t in tables]
+    reserved = set(reserved_columns)
+    tallies = [_FileTally(t.source, t.fmt, _mapping_for(t, overrides, reserved)) for t in tables]
 
     cases: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []

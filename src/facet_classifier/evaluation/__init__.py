@@ -1,0 +1,1 @@
+"""Evaluation stage: metrics of a model against labelled cases, and model comparison."""

@@ -1,0 +1,1 @@
+"""Modeling stage: train, save/load, classify and explain."""

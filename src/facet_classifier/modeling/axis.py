@@ -1,0 +1,177 @@
+"""One taxonomy axis: calibrated per-label probabilities, tuned thresholds and a primary label.
+
+Multi-label axes get one calibrated logistic regression per label (one-vs-rest): the
+probability that the label applies. Axes with a gold primary column (or single-label axes) also
+get a multinomial head that picks the primary label. Calibration is Platt scaling fitted on
+cross-validated scores (`CalibratedClassifierCV(ensemble=False)`), so the final model is one
+logistic regression per label whose coefficients explain its decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+
+MIN_EXAMPLES = 5  # below this, a label cannot be calibrated by 3-fold cross-validation
+
+
+@dataclass(frozen=True)
+class ModelDesign:
+    """Classifier choices (see docs/model_comparison.md)."""
+
+    C: float = 4.0
+    class_weight: str | None = "balanced"
+    calibration_folds: int = 3
+    primary_head: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _calibrated_lr(design: ModelDesign, seed: int, multinomial: bool = False) -> CalibratedClassifierCV:
+    base = LogisticRegression(
+        C=design.C,
+        class_weight=design.class_weight,
+        solver="lbfgs" if multinomial else "liblinear",
+        max_iter=2000,
+        random_state=seed,
+    )
+    return CalibratedClassifierCV(base, method="sigmoid", cv=design.calibration_folds, ensemble=False)
+
+
+def label_matrix(gold: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
+    index = {label: i for i, label in enumerate(labels)}
+    matrix = np.zeros((len(gold), len(labels)), dtype=np.int8)
+    for row, assigned in enumerate(gold):
+        for label in assigned:
+            if label in index:
+                matrix[row, index[label]] = 1
+    return matrix
+
+
+def fit_axis(
+    X: sp.csr_matrix,
+    labels: Sequence[str],
+    gold_labels: Sequence[Sequence[str]],
+    gold_primary: Sequence[str | None] | None,
+    multi_label: bool,
+    design: ModelDesign,
+    seed: int,
+) -> dict[str, Any]:
+    """The fitted state of one axis (plain dict of scikit-learn estimators and lists)."""
+    Y = label_matrix(gold_labels, labels)
+    counts = Y.sum(axis=0)
+    trainable = [label for label, n in zip(labels, counts) if n >= MIN_EXAMPLES and n <= len(Y) - MIN_EXAMPLES]
+    state: dict[str, Any] = {"labels": list(labels), "multi_label": multi_label, "ovr": None, "ovr_labels": [],
+                             "primary": None, "primary_labels": [], "thresholds": {l: 0.5 for l in labels}}  # fmt: skip
+    if multi_label and trainable:
+        columns = [labels.index(label) for label in trainable]
+        ovr = OneVsRestClassifier(_calibrated_lr(design, seed))
+        state["ovr"] = ovr.fit(X, Y[:, columns])
+        state["ovr_labels"] = trainable
+    if gold_primary is not None and (design.primary_head or not multi_label):
+        known = np.array([p is not None for p in gold_primary])
+        primary_values = np.array([p for p in gold_primary if p is not None])
+        classes, class_counts = np.unique(primary_values, return_counts=True)
+        keep_classes = set(classes[class_counts >= MIN_EXAMPLES])
+        rows = np.flatnonzero(known & np.isin(np.array(gold_primary, dtype=object), list(keep_classes)))
+        if len(keep_classes) >= 2:
+            head = _calibrated_lr(design, seed, multinomial=True)
+            state["primary"] = head.fit(X[rows], np.array(gold_primary, dtype=object)[rows].astype(str))
+            state["primary_labels"] = [str(c) for c in state["primary"].classes_]
+    return state
+
+
+def membership_probabilities(state: dict[str, Any], X: sp.csr_matrix) -> np.ndarray:
+    """(n, len(labels)) probability that each label applies; NaN where the label has no model."""
+    labels = state["labels"]
+    probs = np.full((X.shape[0], len(labels)), np.nan, dtype=np.float64)
+    if state["ovr"] is not None:
+        predicted = state["ovr"].predict_proba(X)
+        for j, label in enumerate(state["ovr_labels"]):
+            probs[:, labels.index(label)] = predicted[:, j]
+    if state["primary"] is not None and not state["multi_label"]:
+        predicted = state["primary"].predict_proba(X)
+        for j, label in enumerate(state["primary_labels"]):
+            probs[:, labels.index(label)] = predicted[:, j]
+    return probs
+
+
+def primary_probabilities(state: dict[str, Any], X: sp.csr_matrix, membership: np.ndarray) -> np.ndarray:
+    """(n, len(labels)) probabilities over the primary label (rows sum to 1)."""
+    labels = state["labels"]
+    if state["primary"] is not None:
+        probs = np.zeros((X.shape[0], len(labels)))
+        predicted = state["primary"].predict_proba(X)
+        for j, label in enumerate(state["primary_labels"]):
+            probs[:, labels.index(label)] = predicted[:, j]
+        return probs
+    filled = np.nan_to_num(membership, nan=0.0)
+    total = filled.sum(axis=1, keepdims=True)
+    return np.divide(filled, total, out=np.full_like(filled, 1 / len(labels)), where=total > 0)
+
+
+def assign_labels(state: dict[str, Any], membership: np.ndarray, primary_idx: np.ndarray) -> list[list[str]]:
+    """Labels whose probability reaches their threshold, plus the primary label, primary first."""
+    labels = state["labels"]
+    thresholds = np.array([state["thresholds"].get(label, 0.5) for label in labels])
+    above = np.nan_to_num(membership, nan=0.0) >= thresholds
+    assigned = []
+    for row in range(membership.shape[0]):
+        chosen = [labels[primary_idx[row]]] if state["multi_label"] is False or state["primary"] is not None else []
+        order = np.argsort(-np.nan_to_num(membership[row], nan=0.0), kind="stable")
+        chosen += [labels[j] for j in order if above[row, j] and labels[j] not in chosen]
+        assigned.append(chosen)
+    return assigned
+
+
+def tune_thresholds(Y: np.ndarray, probs: np.ndarray, labels: Sequence[str]) -> dict[str, float]:
+    """Per-label threshold maximising F1 on cross-validated probabilities (kept within 0.15-0.85)."""
+    grid = np.round(np.arange(0.15, 0.86, 0.05), 2)
+    thresholds = {}
+    for j, label in enumerate(labels):
+        column = probs[:, j]
+        if np.isnan(column).all() or Y[:, j].sum() == 0:
+            thresholds[label] = 0.5
+            continue
+        scores = []
+        for t in grid:
+            predicted = column >= t
+            tp = int((predicted & (Y[:, j] == 1)).sum())
+            fp = int((predicted & (Y[:, j] == 0)).sum())
+            fn = int((~predicted & (Y[:, j] == 1)).sum())
+            scores.append(2 * tp / max(1, 2 * tp + fp + fn))
+        best = max(scores)
+        # Among near-best thresholds take the middle one: less sensitive to noise in small folds.
+        near = [t for t, s in zip(grid, scores) if s >= best - 0.005]
+        thresholds[label] = float(near[len(near) // 2])
+    return thresholds
+
+
+def linear_contributions(state: dict[str, Any], label: str, X_row: sp.csr_matrix) -> list[tuple[int, float]]:
+    """(feature index, contribution) pairs pushing towards `label`, strongest first."""
+    coef = label_coefficients(state, label)
+    if coef is None:
+        return []
+    row = X_row.tocsr()
+    contributions = row.data * coef[row.indices]
+    order = np.argsort(-contributions, kind="stable")
+    return [(int(row.indices[k]), float(contributions[k])) for k in order if contributions[k] > 0]
+
+
+def label_coefficients(state: dict[str, Any], label: str) -> np.ndarray | None:
+    """Coefficients of the final (all-data) logistic regression behind a label's probability."""
+    if state["ovr"] is not None and label in state["ovr_labels"]:
+        estimator = state["ovr"].estimators_[state["ovr_labels"].index(label)]
+        return estimator.calibrated_classifiers_[0].estimator.coef_[0]
+    if state["primary"] is not None and label in state["primary_labels"]:
+        base = state["primary"].calibrated_classifiers_[0].estimator
+        return base.coef_[state["primary_labels"].index(label)]
+    return None

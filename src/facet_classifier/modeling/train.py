@@ -1,0 +1,289 @@
+"""Training: cross-validated metrics and thresholds, then the final model fitted on all cases.
+
+Cross-validation is stratified on the first axis's primary label. Each fold fits the whole
+learned pipeline (vectorisers, calibrated classifiers) on its training part only; the out-of-fold
+probabilities give the per-label thresholds and the metrics written in the model card. The
+thresholds are tuned on the same out-of-fold predictions they are reported on, so the card also
+gives the metrics at the untuned 0.5 threshold for comparison.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+
+from facet_classifier import __version__
+from facet_classifier.config import SEED
+from facet_classifier.errors import UserError
+from facet_classifier.evaluation.metrics import label_set_metrics, primary_metrics
+from facet_classifier.modeling import axis as axis_ops
+from facet_classifier.modeling import features
+from facet_classifier.modeling.axis import MIN_EXAMPLES, ModelDesign
+from facet_classifier.modeling.features import FeatureDesign
+from facet_classifier.modeling.labelled import AxisSpec, LabelledCases, read_labelled
+from facet_classifier.modeling.model import FacetModel
+from facet_classifier.progress import QUIET, Reporter
+from facet_classifier.taxonomy import Axis, Label, Taxonomy, load_taxonomy
+from facet_classifier.textproc import ProcessedText, TextProcessor, model_text
+from facet_classifier.textproc.processor import TEXT_PATTERNS
+
+OTHER_LABEL = "other"
+
+
+@dataclass
+class TrainResult:
+    model: FacetModel
+    cv_metrics: dict[str, Any]
+    card: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- taxonomy for the data
+def _derived_axis(name: str, spec: AxisSpec, gold: list[list[str]]) -> Axis:
+    counts = Counter(label for labels in gold for label in labels)
+    labels = tuple(
+        Label(id=label, display_name=label, definition=f"Label {label!r} of column {spec.labels_column or spec.primary_column!r} in the training data.")
+        for label, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return Axis(name=name, display_name=name, multi_label=spec.multi_label, labels=labels,
+                description=f"Derived from the training data (column {spec.labels_column or spec.primary_column!r}).")  # fmt: skip
+
+
+def merge_rare_labels(labelled: LabelledCases, axis: str, min_examples: int, policy: str) -> list[str]:
+    """Merge labels seen fewer than `min_examples` times into 'other' (or refuse); return notes."""
+    counts = Counter(label for labels in labelled.labels[axis] for label in labels)
+    rare = sorted(label for label, n in counts.items() if n < min_examples)
+    if not rare:
+        return []
+    listing = ", ".join(f"{label} ({counts[label]})" for label in rare)
+    if policy == "refuse":
+        raise UserError(f"axis {axis!r}: labels with fewer than {min_examples} examples: {listing}; "
+                        "label more cases, or pass --rare-labels merge to fold them into 'other'")  # fmt: skip
+    replace = lambda ls: list(dict.fromkeys(OTHER_LABEL if label in rare else label for label in ls))  # noqa: E731
+    labelled.labels[axis] = [replace(ls) for ls in labelled.labels[axis]]
+    labelled.primary[axis] = [OTHER_LABEL if p in rare else p for p in labelled.primary[axis]]
+    return [f"axis {axis!r}: merged {len(rare)} rare labels into 'other': {listing}"]
+
+
+def taxonomy_for_training(
+    labelled: LabelledCases, taxonomy: Taxonomy | None, min_examples: int, rare_policy: str
+) -> tuple[Taxonomy, list[str]]:
+    """The taxonomy the model is trained with: given axes checked against the data, others derived."""
+    notes: list[str] = []
+    axes: dict[str, Axis] = {}
+    for name, spec in labelled.specs.items():
+        if taxonomy is not None and name in taxonomy.axes:
+            known = set(taxonomy.axes[name].label_ids)
+            unknown = Counter(l for ls in labelled.labels[name] for l in ls if l not in known)
+            if unknown:
+                listing = ", ".join(f"{l} ({n})" for l, n in unknown.most_common())
+                raise UserError(f"axis {name!r}: labels not in the taxonomy: {listing}; fix the data or add them to the taxonomy")
+            axes[name] = taxonomy.axes[name]
+        else:
+            notes += merge_rare_labels(labelled, name, min_examples, rare_policy)
+            axes[name] = _derived_axis(name, spec, labelled.labels[name])
+            notes.append(f"axis {name!r}: label set taken from the data ({len(axes[name].labels)} labels)")
+    base = taxonomy.name if taxonomy is not None and set(axes) <= set(taxonomy.axes) else "derived"
+    return Taxonomy(name=base, version=taxonomy.version if taxonomy else 1, axes=axes), notes
+
+
+# ---------------------------------------------------------------- fitting
+def seed_vocabulary(taxonomy: Taxonomy) -> list[str]:
+    keys = [f"{a.name}:{l.id}" for a in taxonomy.axes.values() for l in a.labels if l.seed_phrases]
+    return features.seed_vocabulary(keys, list(TEXT_PATTERNS))
+
+
+def fit_model(
+    taxonomy: Taxonomy,
+    processed: Sequence[ProcessedText],
+    labelled: LabelledCases,
+    rows: np.ndarray,
+    feature_design: FeatureDesign,
+    model_design: ModelDesign,
+    seed: int,
+) -> FacetModel:
+    """Fit featurizer and every axis on the given rows of the labelled cases."""
+    train_processed = [processed[i] for i in rows]
+    featurizer = features.fit_featurizer(train_processed, feature_design, seed_vocabulary(taxonomy))
+    X = features.transform(featurizer, train_processed)
+    axes = {}
+    for name, spec in labelled.specs.items():
+        axis = taxonomy.axes[name]
+        gold = [labelled.labels[name][i] for i in rows]
+        gold_primary = [labelled.primary[name][i] for i in rows] if spec.primary_column or not spec.multi_label else None
+        state = axis_ops.fit_axis(X, axis.label_ids, gold, gold_primary, spec.multi_label, model_design, seed)
+        trained = set(state["ovr_labels"]) | set(state["primary_labels"])
+        state["seed_only"] = [l.id for l in axis.labels if l.id not in trained and l.seed_phrases and spec.multi_label]
+        axes[name] = state
+    return FacetModel(taxonomy=taxonomy, featurizer=featurizer, axes=axes)
+
+
+def stratification_key(labelled: LabelledCases) -> np.ndarray:
+    first = next(iter(labelled.specs))
+    key = np.array([p or "none" for p in labelled.primary[first]], dtype=object)
+    counts = Counter(key)
+    return np.array([k if counts[k] >= 2 else "rare" for k in key], dtype=object)
+
+
+def cross_validated_predictions(
+    taxonomy: Taxonomy,
+    processed: Sequence[ProcessedText],
+    labelled: LabelledCases,
+    feature_design: FeatureDesign,
+    model_design: ModelDesign,
+    seed: int,
+    folds: int,
+    reporter: Reporter = QUIET,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Out-of-fold membership and primary probabilities per axis."""
+    n = len(processed)
+    key = stratification_key(labelled)
+    smallest = min(Counter(key).values())
+    folds = max(2, min(folds, smallest))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    out = {
+        name: {"membership": np.full((n, len(taxonomy.axes[name].labels)), np.nan),
+               "primary": np.zeros((n, len(taxonomy.axes[name].labels)))}
+        for name in labelled.specs
+    }  # fmt: skip
+    splits = list(splitter.split(np.zeros(n), key))
+    for train_rows, test_rows in reporter.track(splits, f"Cross-validating ({folds} folds)", total=folds):
+        model = fit_model(taxonomy, processed, labelled, train_rows, feature_design, model_design, seed)
+        test_processed = [processed[i] for i in test_rows]
+        X = model.vectorise(test_processed)
+        for name in labelled.specs:
+            prediction = model.predict_axis(name, X, test_processed)
+            out[name]["membership"][test_rows] = prediction.membership
+            out[name]["primary"][test_rows] = prediction.primary
+    return out
+
+
+def axis_metrics(
+    state_like: dict[str, Any], labelled: LabelledCases, name: str, membership: np.ndarray, primary: np.ndarray
+) -> dict[str, Any]:
+    """Metrics of out-of-fold (or held-out) probabilities under an axis state's thresholds."""
+    primary_idx = np.argmax(primary, axis=1)
+    assigned = axis_ops.assign_labels(state_like, membership, primary_idx)
+    labels = state_like["labels"]
+    result = {"labels": label_set_metrics(labelled.labels[name], assigned, labels)}
+    spec = labelled.specs[name]
+    if spec.primary_column or not spec.multi_label:
+        result["primary"] = primary_metrics(labelled.primary[name], [labels[i] for i in primary_idx], labels)
+    return result
+
+
+# ---------------------------------------------------------------- the whole command
+def training_data_hash(labelled: LabelledCases) -> str:
+    payload = [
+        [text, {a: labelled.labels[a][i] for a in labelled.specs}, {a: labelled.primary[a][i] for a in labelled.specs}]
+        for i, text in enumerate(labelled.cases["text"])
+    ]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def process_cases(processor: TextProcessor, cases: Any, reporter: Reporter = QUIET) -> list[ProcessedText]:
+    texts = [model_text(t, x) for t, x in zip(cases["title"], cases["text"])]
+    return list(reporter.track(processor.process(texts), "Processing text", total=len(texts)))
+
+
+def library_versions() -> dict[str, str]:
+    import pandas
+    import scipy
+    import skops
+    import sklearn
+    import spacy
+
+    return {"python": platform.python_version(), "facet_classifier": __version__, "spacy": spacy.__version__,
+            "scikit-learn": sklearn.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
+            "pandas": pandas.__version__, "skops": skops.__version__}  # fmt: skip
+
+
+def train(
+    labelled_paths: Sequence[str | Path],
+    *,
+    taxonomy_path: str | Path | None = None,
+    axis_options: Sequence[str] = (),
+    seed: int = SEED,
+    folds: int = 5,
+    feature_design: FeatureDesign = FeatureDesign(),
+    model_design: ModelDesign = ModelDesign(),
+    rare_labels: str = "merge",
+    name: str = "model",
+    reporter: Reporter = QUIET,
+) -> TrainResult:
+    """Cross-validate, tune thresholds, fit on all labelled cases and describe it in a card."""
+    given = load_taxonomy(taxonomy_path) if (taxonomy_path or not axis_options) else None
+    axis_names = list(given.axes) if given is not None else []
+    labelled = read_labelled(labelled_paths, axis_names=axis_names, axis_options=axis_options, reporter=reporter)
+    taxonomy, notes = taxonomy_for_training(labelled, given, MIN_EXAMPLES, rare_labels)
+    if len(labelled.cases) < 4 * MIN_EXAMPLES:
+        raise UserError(f"only {len(labelled.cases)} labelled cases: at least {4 * MIN_EXAMPLES} are needed to train")
+    processed = process_cases(TextProcessor(taxonomy), labelled.cases, reporter)
+    oof = cross_validated_predictions(taxonomy, processed, labelled, feature_design, model_design, seed, folds, reporter)
+    reporter.info("Fitting the final model on all labelled cases")
+    model = fit_model(taxonomy, processed, labelled, np.arange(len(processed)), feature_design, model_design, seed)
+    cv_metrics: dict[str, Any] = {}
+    for axis_name, state in model.axes.items():
+        untuned = axis_metrics(state, labelled, axis_name, oof[axis_name]["membership"], oof[axis_name]["primary"])
+        Y = axis_ops.label_matrix(labelled.labels[axis_name], state["labels"])
+        if state["multi_label"]:
+            state["thresholds"] = axis_ops.tune_thresholds(Y, oof[axis_name]["membership"], state["labels"])
+        tuned = axis_metrics(state, labelled, axis_name, oof[axis_name]["membership"], oof[axis_name]["primary"])
+        cv_metrics[axis_name] = {**tuned, "labels_at_0.5": untuned["labels"]}
+        for label in state.get("seed_only", []):
+            notes.append(f"axis {axis_name!r}: label {label!r} has fewer than {MIN_EXAMPLES} examples; predicted from its seed phrases only and always flagged for review")
+    card = build_card(model, labelled, labelled_paths, taxonomy_path, cv_metrics, feature_design, model_design, seed, folds, name, notes)
+    model.card = card
+    return TrainResult(model=model, cv_metrics=cv_metrics, card=card, notes=notes)
+
+
+def build_card(
+    model: FacetModel,
+    labelled: LabelledCases,
+    labelled_paths: Sequence[str | Path],
+    taxonomy_path: str | Path | None,
+    cv_metrics: dict[str, Any],
+    feature_design: FeatureDesign,
+    model_design: ModelDesign,
+    seed: int,
+    folds: int,
+    name: str,
+    notes: list[str],
+) -> dict[str, Any]:
+    axes = {}
+    for axis_name, state in model.axes.items():
+        counts = Counter(l for ls in labelled.labels[axis_name] for l in ls)
+        axes[axis_name] = {
+            "gold_columns": labelled.specs[axis_name].to_dict(),
+            "labels": state["labels"],
+            "trained_labels": sorted(set(state["ovr_labels"]) | set(state["primary_labels"]), key=state["labels"].index),
+            "seed_only_labels": state.get("seed_only", []),
+            "label_counts": {l: int(counts.get(l, 0)) for l in state["labels"]},
+            "thresholds": state["thresholds"],
+            "cross_validation": cv_metrics[axis_name],
+        }
+    return {
+        "name": name,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "taxonomy": {"name": model.taxonomy.name, "version": model.taxonomy.version, "sha256": model.taxonomy.sha256,
+                     "source": str(taxonomy_path) if taxonomy_path else "built-in default"},  # fmt: skip
+        "training_data": {"files": [str(p) for p in labelled_paths], "sha256": training_data_hash(labelled),
+                          "cases": len(labelled.cases), **labelled.summary},  # fmt: skip
+        "axes": axes,
+        "design": {"features": feature_design.to_dict(), "model": model_design.to_dict(),
+                   "text": "spaCy blank('en') + spacy-lookups-data lemmas + PhraseMatcher over seed phrases"},  # fmt: skip
+        "seed": seed,
+        "cv_folds": folds,
+        "notes": notes,
+        "library_versions": library_versions(),
+    }
