@@ -127,14 +127,7 @@ def _drop_invisible(text: str) -> str:
     return "".join(out)
 
 
-def normalise_text(value: Any) -> str:
-    """Repair mojibake, NFC-normalise, drop control/invisible characters, collapse whitespace.
-
-    Idempotent. ASCII text skips ftfy, which is by far the costliest step.
-    """
-    text = as_text(value)
-    if not text:
-        return ""
+def _normalise_once(text: str) -> str:
     if not text.isascii():
         text = ftfy.fix_text(text, _FTFY_CONFIG)
         text = _drop_invisible(text)
@@ -142,6 +135,22 @@ def normalise_text(value: Any) -> str:
     elif not text.isprintable():
         text = _drop_invisible(text)
     return _WHITESPACE_RE.sub(" ", text).strip()
+
+
+def normalise_text(value: Any) -> str:
+    """Repair mojibake, NFC-normalise, drop control/invisible characters, collapse whitespace.
+
+    Idempotent: repairs can expose new damage (a control character hiding "Â" + space, the
+    mojibake of a no-break space), so the steps repeat until nothing changes (at most 3 rounds).
+    ASCII text skips ftfy, which is by far the costliest step.
+    """
+    text = as_text(value)
+    for _ in range(3):
+        fixed = _normalise_once(text)
+        if fixed == text:
+            break
+        text = fixed
+    return text
 
 
 def clean_cell_text(value: Any) -> str:
