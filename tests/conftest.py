@@ -60,3 +60,40 @@ def messy_csv(tmp_path: Path) -> Path:
     path = tmp_path / "export.csv"
     path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
     return path
+
+
+# ---------------------------------------------------------------- a tiny labelled corpus
+_TOPICS = [
+    ("tax returns", "economy-ecosystems"), ("hospital referrals", "care-wellbeing"), ("school enrolment", "futures-youth"),
+    ("river pollution", "green-transition"), ("flood warnings", "crisis-resilience"), ("procurement records", "accountability-trust"),
+    ("resident budgets", "participation"), ("staff training", "public-sector-capability"),
+]  # fmt: skip
+_FACET_TEMPLATES = {
+    "enhancement": "The agency streamlined how it handles {topic}: an online form replaced paper, processing time fell from weeks to days and staff save hours of manual work on {topic} every month.",
+    "mission": "The government set an ambitious national goal for {topic} by 2035 and brought ministries, cities, business and universities together in a portfolio of projects to reach that target across society.",
+    "adaptive": "When the pandemic suddenly changed demand for {topic}, frontline teams improvised within days, tested new routines, learned from daily feedback and kept iterating as the situation kept shifting.",
+    "anticipatory": "A foresight unit explored possible futures of {topic}, scanning the horizon for emerging technologies and weak signals and building long-term scenarios to prepare options before they are needed.",
+}
+
+
+def tiny_labelled_rows() -> list[dict]:
+    """64 short labelled cases (16 per facet, 8 trends), enough for 3-fold training in a test."""
+    rows = []
+    for facet, template in _FACET_TEMPLATES.items():
+        for i, (topic, trend) in enumerate(_TOPICS * 2):
+            text = template.format(topic=topic) + (" It started as a small local effort." if i >= len(_TOPICS) else "")
+            rows.append({
+                "id": f"{facet[:3]}-{i}", "title": f"{topic.title()} {facet} case {i}", "text": text,
+                "country": ["France", "Kenya", "Chile", "Japan"][i % 4], "year": 2018 + i % 6,
+                "facet_primary": facet, "facet_labels": [facet], "trend_labels": [trend],
+            })  # fmt: skip
+    return rows
+
+
+@pytest.fixture
+def tiny_labelled(tmp_path: Path) -> Path:
+    import json
+
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in tiny_labelled_rows()) + "\n", encoding="utf-8")
+    return path

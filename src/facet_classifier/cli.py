@@ -246,6 +246,80 @@ def explain(
     typer.echo("needs review: " + ("; ".join(result["review_reasons"]) if result["review_reasons"] else "no"))
 
 
+def _parse_years(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    text = value.strip()
+    first, sep, last = text.partition("-")
+    try:
+        start, end = int(first), int(last) if sep else int(first)
+    except ValueError:
+        raise UserError(f"--years expects YEAR or FIRST-LAST (e.g. 2019-2025), got {value!r}") from None
+    if start > end:
+        raise UserError(f"--years: {start} comes after {end}")
+    return start, end
+
+
+@app.command()
+@user_errors
+def report(
+    predictions: Annotated[Path, typer.Argument(help="Predictions from classify (.parquet, .csv or .jsonl).", show_default=False)],
+    outdir: Annotated[Path, typer.Option("--output", "-o", help="Report folder (tables/, figures/, trends.md/.html/.xlsx).")],
+    cases: Annotated[Path | None, typer.Option("--cases", help="cases.parquet to join on case_id for metadata the predictions lack.")] = None,
+    years: Annotated[str | None, typer.Option("--years", help="Years to cover, e.g. 2019-2025.")] = None,
+    compare: Annotated[tuple[int, int] | None, typer.Option("--compare", help="Two years to compare, e.g. --compare 2024 2025.")] = None,
+    top: Annotated[int, typer.Option("--top", help="Top-N countries, exemplars and terms per table.")] = 10,
+    taxonomy: TaxonomyFile = None,
+    quiet: Quiet = False,
+) -> None:
+    """Trend tables, figures and a written summary (Markdown, HTML, XLSX) from classified cases."""
+    from facet_classifier.reporting import build_report
+
+    if top < 1:
+        raise UserError("--top must be at least 1")
+    result = build_report(predictions, outdir, cases=cases, years=_parse_years(years), compare=compare, top=top,
+                          taxonomy_path=taxonomy, reporter=Reporter(quiet=quiet))  # fmt: skip
+    for warning in result.get("warnings", []):
+        typer.echo(f"note: {warning}")
+    for sentence in result.get("key_findings", [])[:5]:
+        typer.echo(sentence)
+    typer.echo(f"wrote the report to {outdir} (open {Path(outdir) / 'trends.html'})")
+
+
+@app.command()
+@user_errors
+def run(
+    inputs: Annotated[list[str] | None, typer.Argument(help="Submission files or folders (default: the shipped sample).", show_default=False)] = None,
+    workdir: Annotated[Path | None, typer.Option("--workdir", "-w", help="Where to write processed/ and report/ (default: data/processed and reports/sample).")] = None,
+    model_dir: ModelDir = None,
+    years: Annotated[str | None, typer.Option("--years", help="Years to cover in the report, e.g. 2019-2025.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Ingest -> classify -> report in one go (on the shipped sample and default model by default)."""
+    from facet_classifier.config import PROCESSED_DATA_DIR, REPORTS_DIR, SAMPLE_DIR
+    from facet_classifier.ingest import ingest as run_ingest
+    from facet_classifier.ingest import write_ingest_outputs
+    from facet_classifier.modeling.classify import classify as run_classify
+    from facet_classifier.reporting import build_report
+
+    reporter = Reporter(quiet=quiet)
+    sources = inputs or [str(SAMPLE_DIR)]
+    processed_dir = workdir / "processed" if workdir else PROCESSED_DATA_DIR
+    report_dir = workdir / "report" if workdir else REPORTS_DIR / "sample"
+    result = run_ingest(sources, reporter=reporter)
+    paths = write_ingest_outputs(result, processed_dir)
+    s = result.summary
+    typer.echo(f"1/3 ingest: {s['rows_read']} rows read: {s['accepted']} accepted, {s['duplicates']} duplicates, "
+               f"{s['rejected']} rejected -> {paths['cases']}")  # fmt: skip
+    predictions = processed_dir / "predictions.parquet"
+    summary = run_classify(paths["cases"], predictions, model_dir, None, reporter=reporter)
+    typer.echo(f"2/3 classify: {summary['cases']} cases, {summary['needs_review']} need review -> {predictions}")
+    built = build_report(predictions, report_dir, years=_parse_years(years), reporter=reporter)
+    for sentence in built.get("key_findings", [])[:3]:
+        typer.echo(f"    {sentence}")
+    typer.echo(f"3/3 report -> {report_dir} (open {report_dir / 'trends.html'})")
+
+
 def main() -> None:  # pragma: no cover - console-script convenience
     app(prog_name="facet-classifier")
 
