@@ -306,7 +306,7 @@ def _summary(
             "years": [int(years.min()), int(years.max())] if len(years) else None,
             "missing_year": int(kept["year"].isna().sum()),
             "countries": int(kept["country"].dropna().nunique()),
-            "unrecognised_country": int((kept["country"].isna() & kept["country_name"].notna()).sum()),
+            "unrecognised_country": int(kept["extra"].fillna("").str.contains('"country_raw"', regex=False).sum()),
             "missing_country": int(kept["country_name"].isna().sum()),
             "languages": {k: int(v) for k, v in kept["language"].value_counts().items()},
             "levels_of_government": {k: int(v) for k, v in kept["level_of_government"].value_counts().items()},
