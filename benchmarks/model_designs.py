@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
 
 from facet_classifier.config import LABELLED_DIR, SEED
 from facet_classifier.evaluation import baselines
@@ -27,9 +26,9 @@ from facet_classifier.modeling.labelled import read_labelled
 from facet_classifier.modeling.train import (
     axis_metrics,
     cross_validated_predictions,
+    cv_splits,
     fit_model,
     process_cases,
-    stratification_key,
 )
 from facet_classifier.taxonomy import load_taxonomy
 from facet_classifier.textproc import TextProcessor, model_text
@@ -52,9 +51,9 @@ def headline(metrics: dict) -> tuple[float, float, float]:
     return (metrics["facet"]["primary"]["macro_f1"], metrics["facet"]["labels"]["macro_f1"], metrics["trend"]["labels"]["macro_f1"])
 
 
-def evaluate_design(taxonomy, seed_set, seed_processed, dev_set, dev_processed, fd, md, folds):
-    oof = cross_validated_predictions(taxonomy, seed_processed, seed_set, fd, md, SEED, folds)
-    model = fit_model(taxonomy, seed_processed, seed_set, np.arange(len(seed_processed)), fd, md, SEED)
+def evaluate_design(taxonomy, seed_set, seed_processed, dev_set, dev_processed, fd, md, folds, crops=None):
+    oof = cross_validated_predictions(taxonomy, seed_processed, seed_set, fd, md, SEED, folds, crops=crops)
+    model = fit_model(taxonomy, seed_processed, seed_set, np.arange(len(seed_processed)), fd, md, SEED, crops)
     cv, dev = {}, {}
     X_dev = model.vectorise(dev_processed)
     for name, state in model.axes.items():
@@ -80,13 +79,12 @@ def plain_row(taxonomy, seed_set, dev_set, folds):
     texts = [model_text(t, x) for t, x in zip(seed_set.cases["title"], seed_set.cases["text"])]
     dev_texts = [model_text(t, x) for t, x in zip(dev_set.cases["title"], dev_set.cases["text"])]
     cv: dict = {}
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
     for name in ("facet", "trend"):
         labels = taxonomy.axes[name].label_ids
         gold_primary = seed_set.primary[name] if name == "facet" else None
         primary = [None] * len(texts)
         assigned = [None] * len(texts)
-        for train_rows, test_rows in splitter.split(np.zeros(len(texts)), stratification_key(seed_set)):
+        for train_rows, test_rows in cv_splits(seed_set, folds, SEED):
             p, a = baselines.plain_tfidf_lr([texts[i] for i in train_rows], [seed_set.labels[name][i] for i in train_rows],
                                             [gold_primary[i] for i in train_rows] if gold_primary else None,
                                             [texts[i] for i in test_rows], labels, SEED)  # fmt: skip

@@ -136,6 +136,7 @@ def train(
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same data and seed give the same model).")] = 13,
     folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
     rare_labels: Annotated[str, typer.Option("--rare-labels", help="Labels with too few examples in data-derived axes: merge (into 'other') or refuse.")] = "merge",
+    feature_column: Annotated[list[str] | None, typer.Option("--feature-column", help="Also use this metadata column (case field or submitted column) as a categorical feature (repeatable).")] = None,
     learning_curve: Annotated[bool, typer.Option("--learning-curve", help="Also write how metrics grow with the number of labelled cases (table and PNG).")] = False,
     quiet: Quiet = False,
 ) -> None:
@@ -148,7 +149,8 @@ def train(
         raise UserError("--rare-labels must be 'merge' or 'refuse'")
     reporter = Reporter(quiet=quiet)
     result = run_train(labelled, taxonomy_path=taxonomy, axis_options=axis or [], seed=seed, folds=folds,
-                       rare_labels=rare_labels, name=outdir.name, reporter=reporter)  # fmt: skip
+                       rare_labels=rare_labels, feature_columns=feature_column or [], name=outdir.name,
+                       reporter=reporter)  # fmt: skip
     save_model(result.model, outdir, card_markdown(result.card))
     for note in result.notes:
         typer.echo(f"note: {note}")
@@ -318,6 +320,88 @@ def run(
     for sentence in built.get("key_findings", [])[:3]:
         typer.echo(f"    {sentence}")
     typer.echo(f"3/3 report -> {report_dir} (open {report_dir / 'trends.html'})")
+
+
+@app.command()
+@user_errors
+def compare(
+    labelled: Annotated[list[Path], typer.Argument(help="Labelled case files to score both models on.", show_default=False)],
+    models: Annotated[list[Path], typer.Option("--model", "-m", help="Exactly two model directories: -m A -m B.")],
+    bootstrap: Annotated[int, typer.Option("--bootstrap", help="Bootstrap resamples for the confidence intervals.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 13,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the comparison as JSON.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Compare model B with model A on labelled cases: metric deltas with bootstrap intervals and a verdict."""
+    from facet_classifier.evaluation.compare import compare_models, format_comparison
+    from facet_classifier.fileio import write_json_atomic
+
+    if len(models) != 2:
+        raise UserError("compare needs exactly two models: -m MODEL_A -m MODEL_B")
+    result = compare_models(labelled, models[0], models[1], n_bootstrap=bootstrap, seed=seed, reporter=Reporter(quiet=quiet))
+    typer.echo(format_comparison(result))
+    if json_out:
+        write_json_atomic(json_out, result)
+        typer.echo(f"wrote {json_out}")
+
+
+review_app = typer.Typer(help="Labelling round trip: suggest cases to label, import filled sheets, audit labels.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("suggest")
+@user_errors
+def review_suggest(
+    cases: Annotated[Path, typer.Argument(help="Unlabelled cases (cases.parquet or any file ingest reads).", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Labelling sheet to write: .xlsx (with dropdowns) or .csv.")],
+    model_dir: ModelDir = None,
+    n: Annotated[int, typer.Option("-n", help="How many cases to suggest.")] = 50,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for tie-breaking in the selection.")] = 13,
+    quiet: Quiet = False,
+) -> None:
+    """Pick the N unlabelled cases that would teach the model most and write a labelling sheet."""
+    from facet_classifier.review.suggest import suggest_cases
+
+    if n < 1:
+        raise UserError("-n must be at least 1")
+    result = suggest_cases(cases, output, model_dir=model_dir, n=n, seed=seed, reporter=Reporter(quiet=quiet))
+    typer.echo(result["message"])
+
+
+@review_app.command("import")
+@user_errors
+def review_import(
+    sheet: Annotated[Path, typer.Argument(help="A filled labelling sheet (.xlsx or .csv) from review suggest.", show_default=False)],
+    into: Annotated[Path, typer.Option("--into", help="Labelled set to merge into (.jsonl, .csv or .parquet; created if missing).")],
+    annotator: Annotated[str | None, typer.Option("--annotator", help="Annotator name for rows whose annotator column is empty.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Merge a filled labelling sheet into a labelled set, with provenance; conflicts are reported, never overwritten."""
+    from facet_classifier.review.sheet_import import import_sheet
+
+    result = import_sheet(sheet, into, annotator=annotator, reporter=Reporter(quiet=quiet))
+    typer.echo(result["message"])
+    for conflict in result.get("conflicts", []):
+        typer.echo(f"  conflict: {conflict}")
+
+
+@review_app.command("audit")
+@user_errors
+def review_audit(
+    labelled: Annotated[list[Path], typer.Argument(help="Labelled case files.", show_default=False)],
+    taxonomy: TaxonomyFile = None,
+    axis: Annotated[list[str] | None, typer.Option("--axis", help="Audit an axis from a label column: NAME=COLUMN (repeatable).")] = None,
+    top: Annotated[int, typer.Option("--top", help="Show at most this many suspicious labels.")] = 30,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the full list (.csv/.xlsx/.jsonl/.parquet).")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 13,
+    quiet: Quiet = False,
+) -> None:
+    """List labelled cases whose label is probably wrong (confident learning on cross-validated probabilities)."""
+    from facet_classifier.review.audit import audit_labels, format_audit
+
+    result = audit_labels(labelled, taxonomy_path=taxonomy, axis_options=axis or [], seed=seed, output=output,
+                          reporter=Reporter(quiet=quiet))  # fmt: skip
+    typer.echo(format_audit(result, top))
 
 
 def main() -> None:  # pragma: no cover - console-script convenience

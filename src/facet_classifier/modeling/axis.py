@@ -1,10 +1,10 @@
 """One taxonomy axis: calibrated per-label probabilities, tuned thresholds and a primary label.
 
-Multi-label axes get one calibrated logistic regression per label (one-vs-rest): the
-probability that the label applies. Axes with a gold primary column (or single-label axes) also
-get a multinomial head that picks the primary label. Calibration is Platt scaling fitted on
-cross-validated scores (`CalibratedClassifierCV(ensemble=False)`), so the final model is one
-logistic regression per label whose coefficients explain its decisions.
+Multi-label axes get one calibrated linear classifier per label (one-vs-rest): the probability
+that the label applies, by Platt scaling. Axes with a gold primary column (or single-label axes)
+also get a multi-class head that picks the primary label, calibrated by temperature scaling.
+Both calibrations are fitted on cross-validated scores (`CalibratedClassifierCV(ensemble=False)`),
+so the final model is one linear model per label whose coefficients explain its decisions.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
+from sklearn.svm import LinearSVC
 
 MIN_EXAMPLES = 5  # below this, a label cannot be calibrated by 3-fold cross-validation
 
@@ -30,20 +31,29 @@ class ModelDesign:
     class_weight: str | None = "balanced"
     calibration_folds: int = 3
     primary_head: bool = True
+    classifier: str = "logreg"  # or "linear_svc"
+    crop_augment: bool = False  # also train on a shortened copy of every case
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def _calibrated_lr(design: ModelDesign, seed: int, multinomial: bool = False) -> CalibratedClassifierCV:
-    base = LogisticRegression(
-        C=design.C,
-        class_weight=design.class_weight,
-        solver="lbfgs" if multinomial else "liblinear",
-        max_iter=2000,
-        random_state=seed,
-    )
-    return CalibratedClassifierCV(base, method="sigmoid", cv=design.calibration_folds, ensemble=False)
+    """A linear classifier with Platt scaling fitted on cross-validated scores."""
+    if design.classifier == "linear_svc":
+        base: Any = LinearSVC(C=design.C, class_weight=design.class_weight, max_iter=5000, random_state=seed)
+    else:
+        base = LogisticRegression(
+            C=design.C,
+            class_weight=design.class_weight,
+            solver="lbfgs" if multinomial else "liblinear",
+            max_iter=2000,
+            random_state=seed,
+        )
+    # The primary head uses temperature scaling: one temperature for all classes keeps the
+    # ranking of the classifier's scores (per-class sigmoids can reorder rare classes).
+    method = "temperature" if multinomial else "sigmoid"
+    return CalibratedClassifierCV(base, method=method, cv=design.calibration_folds, ensemble=False)
 
 
 def label_matrix(gold: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
@@ -68,7 +78,10 @@ def fit_axis(
     """The fitted state of one axis (plain dict of scikit-learn estimators and lists)."""
     Y = label_matrix(gold_labels, labels)
     counts = Y.sum(axis=0)
-    trainable = [label for label, n in zip(labels, counts) if n >= MIN_EXAMPLES and n <= len(Y) - MIN_EXAMPLES]
+    # A label needs as many examples as calibration folds (inside a CV fold, a label with 5
+    # cases in all keeps 4); rarer ones are not modelled (seed phrases only, or not predicted).
+    least = design.calibration_folds
+    trainable = [label for label, n in zip(labels, counts) if n >= least and n <= len(Y) - least]
     state: dict[str, Any] = {"labels": list(labels), "multi_label": multi_label, "ovr": None, "ovr_labels": [],
                              "primary": None, "primary_labels": [], "thresholds": {l: 0.5 for l in labels}}  # fmt: skip
     if multi_label and trainable:
@@ -80,7 +93,7 @@ def fit_axis(
         known = np.array([p is not None for p in gold_primary])
         primary_values = np.array([p for p in gold_primary if p is not None])
         classes, class_counts = np.unique(primary_values, return_counts=True)
-        keep_classes = set(classes[class_counts >= MIN_EXAMPLES])
+        keep_classes = set(classes[class_counts >= least])
         rows = np.flatnonzero(known & np.isin(np.array(gold_primary, dtype=object), list(keep_classes)))
         if len(keep_classes) >= 2:
             head = _calibrated_lr(design, seed, multinomial=True)
@@ -173,5 +186,8 @@ def label_coefficients(state: dict[str, Any], label: str) -> np.ndarray | None:
         return estimator.calibrated_classifiers_[0].estimator.coef_[0]
     if state["primary"] is not None and label in state["primary_labels"]:
         base = state["primary"].calibrated_classifiers_[0].estimator
-        return base.coef_[state["primary_labels"].index(label)]
+        index = state["primary_labels"].index(label)
+        if base.coef_.shape[0] == 1:  # two classes: one coefficient row, for the second class
+            return base.coef_[0] if index == 1 else -base.coef_[0]
+        return base.coef_[index]
     return None

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from facet_classifier.textproc import ProcessedText
@@ -27,15 +28,22 @@ class FeatureDesign:
     use_seeds: bool = True
     seed_weight: float = 0.5
     char_ngrams: bool = False
+    metadata_columns: tuple[str, ...] = ()  # case fields or extra columns used as categorical features
+    metadata_weight: float = 0.5
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["word_ngrams"] = list(self.word_ngrams)
+        data["metadata_columns"] = list(self.metadata_columns)
         return data
 
 
 def _lemma_strings(processed: Sequence[ProcessedText]) -> list[str]:
     return [" ".join(p.lemmas) for p in processed]
+
+
+def _metadata_dicts(processed: Sequence[ProcessedText]) -> list[dict[str, float]]:
+    return [{f"{k}={v}": 1.0 for k, v in p.metadata.items() if v} for p in processed]
 
 
 def _seed_strings(processed: Sequence[ProcessedText]) -> list[str]:
@@ -55,15 +63,19 @@ def fit_featurizer(
         min_df=design.min_df, max_features=design.max_features, sublinear_tf=True, dtype=np.float32,
     )  # fmt: skip
     state: dict[str, Any] = {"word": word.fit(_lemma_strings(processed)), "seed_weight": design.seed_weight}
-    if design.use_seeds:
+    if design.use_seeds and seed_vocab:
         # Fixed vocabulary: every label's seed feature exists even if no training case hit it.
         seeds = TfidfVectorizer(
             token_pattern=r"\S+", lowercase=False, vocabulary=list(seed_vocab), use_idf=False,
             norm=None, sublinear_tf=True, dtype=np.float32,
         )  # fmt: skip
         state["seeds"] = seeds.fit(_seed_strings(processed))
+    if design.metadata_columns:
+        state["metadata"] = DictVectorizer(dtype=np.float32).fit(_metadata_dicts(processed))
+        state["metadata_columns"] = list(design.metadata_columns)
+        state["metadata_weight"] = design.metadata_weight
     if design.char_ngrams:
-        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, max_features=80000,
+        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, max_features=150000,
                                sublinear_tf=True, dtype=np.float32)  # fmt: skip
         state["char"] = char.fit(_lemma_strings(processed))
     return state
@@ -76,6 +88,8 @@ def transform(state: dict[str, Any], processed: Sequence[ProcessedText]) -> sp.c
         blocks.append(state["seeds"].transform(_seed_strings(processed)) * state["seed_weight"])
     if "char" in state:
         blocks.append(state["char"].transform(lemma_strings))
+    if "metadata" in state:
+        blocks.append(state["metadata"].transform(_metadata_dicts(processed)) * state["metadata_weight"])
     return sp.hstack(blocks, format="csr", dtype="float32")
 
 
@@ -85,6 +99,8 @@ def feature_names(state: dict[str, Any]) -> list[str]:
         names += list(state["seeds"].get_feature_names_out())
     if "char" in state:
         names += [f"chars:{n}" for n in state["char"].get_feature_names_out()]
+    if "metadata" in state:
+        names += [f"meta:{n}" for n in state["metadata"].get_feature_names_out()]
     return names
 
 

@@ -151,3 +151,22 @@ def read_labelled(
         specs=specs,
         summary=summary,
     )
+
+
+def metadata_values(cases: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, str]]:
+    """Per case, the values of the named metadata columns (case fields, or columns kept in
+    `extra`), as strings; missing values are empty. Unknown columns are refused."""
+    if not columns:
+        return [{} for _ in range(len(cases))]
+    extra = _extra_columns(cases) if "extra" in cases else pd.DataFrame(index=cases.index)
+    values: dict[str, list[str]] = {}
+    for column in columns:
+        if column in cases.columns and column != "extra":
+            source = cases[column]
+        elif column in extra.columns:
+            source = extra[column]
+        else:
+            seen = sorted(set(cases.columns) - {"extra"} | set(extra.columns))
+            raise UserError(f"--feature-column {column}: no such column; columns seen: {', '.join(seen)}")
+        values[column] = ["" if is_missing(v) else str(v) for v in source]
+    return [{c: values[c][i] for c in columns} for i in range(len(cases))]

@@ -16,6 +16,7 @@ import pandas as pd
 from facet_classifier.ingest.language import detect_language
 from facet_classifier.modeling import axis as axis_ops
 from facet_classifier.modeling import features
+from facet_classifier.modeling.labelled import metadata_values
 from facet_classifier.modeling.model import AxisPrediction, FacetModel
 from facet_classifier.textproc import ProcessedText, model_text
 
@@ -100,6 +101,8 @@ def predict_frame(model: FacetModel, cases: pd.DataFrame) -> pd.DataFrame:
     titles = cases["title"] if "title" in cases else [None] * len(cases)
     texts = [model_text(t, x) for t, x in zip(titles, cases["text"])]
     processed = list(model.processor.process(texts))
+    for case, values in zip(processed, metadata_values(cases, model.featurizer.get("metadata_columns", []))):
+        case.metadata = values
     X, predictions = model.predict_processed(processed)
     if "language" in cases and cases["language"].notna().all():
         languages = cases["language"].tolist()

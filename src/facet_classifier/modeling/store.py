@@ -29,7 +29,9 @@ CARD_MD = "model_card.md"
 TAXONOMY_FILE = "taxonomy.yaml"
 # skops trusts numpy, scipy and public scikit-learn estimators by itself; these private helpers of
 # CalibratedClassifierCV are the only other types a facet-classifier model contains.
-TRUSTED_TYPES = frozenset({"sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration"})
+TRUSTED_TYPES = frozenset(
+    {"sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration", "sklearn.calibration._TemperatureScaling"}
+)
 
 
 def sha256_file(path: Path) -> str:

@@ -14,7 +14,7 @@ import json
 import platform
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from facet_classifier.modeling import axis as axis_ops
 from facet_classifier.modeling import features
 from facet_classifier.modeling.axis import MIN_EXAMPLES, ModelDesign
 from facet_classifier.modeling.features import FeatureDesign
-from facet_classifier.modeling.labelled import AxisSpec, LabelledCases, read_labelled
+from facet_classifier.modeling.labelled import AxisSpec, LabelledCases, metadata_values, read_labelled
 from facet_classifier.modeling.model import FacetModel
 from facet_classifier.progress import QUIET, Reporter
 from facet_classifier.taxonomy import Axis, Label, Taxonomy, load_taxonomy
@@ -111,16 +111,25 @@ def fit_model(
     feature_design: FeatureDesign,
     model_design: ModelDesign,
     seed: int,
+    crops: Sequence[ProcessedText] | None = None,
 ) -> FacetModel:
-    """Fit featurizer and every axis on the given rows of the labelled cases."""
+    """Fit featurizer and every axis on the given rows of the labelled cases.
+
+    With `crops` (a shortened copy of every case), the training rows' crops are added as extra
+    training cases with the same labels: real summaries are often short or cut off.
+    """
     train_processed = [processed[i] for i in rows]
+    label_rows = list(rows)
+    if crops is not None:
+        train_processed += [crops[i] for i in rows]
+        label_rows += list(rows)
     featurizer = features.fit_featurizer(train_processed, feature_design, seed_vocabulary(taxonomy))
     X = features.transform(featurizer, train_processed)
     axes = {}
     for name, spec in labelled.specs.items():
         axis = taxonomy.axes[name]
-        gold = [labelled.labels[name][i] for i in rows]
-        gold_primary = [labelled.primary[name][i] for i in rows] if spec.primary_column or not spec.multi_label else None
+        gold = [labelled.labels[name][i] for i in label_rows]
+        gold_primary = [labelled.primary[name][i] for i in label_rows] if spec.primary_column or not spec.multi_label else None
         state = axis_ops.fit_axis(X, axis.label_ids, gold, gold_primary, spec.multi_label, model_design, seed)
         trained = set(state["ovr_labels"]) | set(state["primary_labels"])
         state["seed_only"] = [l.id for l in axis.labels if l.id not in trained and l.seed_phrases and spec.multi_label]
@@ -128,11 +137,23 @@ def fit_model(
     return FacetModel(taxonomy=taxonomy, featurizer=featurizer, axes=axes)
 
 
-def stratification_key(labelled: LabelledCases) -> np.ndarray:
+def stratification_key(labelled: LabelledCases, folds: int = 5) -> np.ndarray:
+    """Stratify on the first axis's primary label; labels rarer than the folds share one stratum."""
     first = next(iter(labelled.specs))
     key = np.array([p or "none" for p in labelled.primary[first]], dtype=object)
     counts = Counter(key)
-    return np.array([k if counts[k] >= 2 else "rare" for k in key], dtype=object)
+    return np.array([k if counts[k] >= folds else "rare" for k in key], dtype=object)
+
+
+def cv_splits(labelled: LabelledCases, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (train, test) row splits every cross-validation here uses (benchmarks included)."""
+    n = len(labelled.cases)
+    folds = max(2, min(folds, n // 2))
+    key = stratification_key(labelled, folds)
+    if min(Counter(key).values()) < folds:  # even the pooled rare stratum is too small
+        key = np.where(key == "rare", Counter(key).most_common(1)[0][0], key)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(n), key))
 
 
 def cross_validated_predictions(
@@ -144,21 +165,19 @@ def cross_validated_predictions(
     seed: int,
     folds: int,
     reporter: Reporter = QUIET,
+    crops: Sequence[ProcessedText] | None = None,
 ) -> dict[str, dict[str, np.ndarray]]:
     """Out-of-fold membership and primary probabilities per axis."""
     n = len(processed)
-    key = stratification_key(labelled)
-    smallest = min(Counter(key).values())
-    folds = max(2, min(folds, smallest))
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    splits = cv_splits(labelled, folds, seed)
+    folds = len(splits)
     out = {
         name: {"membership": np.full((n, len(taxonomy.axes[name].labels)), np.nan),
                "primary": np.zeros((n, len(taxonomy.axes[name].labels)))}
         for name in labelled.specs
     }  # fmt: skip
-    splits = list(splitter.split(np.zeros(n), key))
     for train_rows, test_rows in reporter.track(splits, f"Cross-validating ({folds} folds)", total=folds):
-        model = fit_model(taxonomy, processed, labelled, train_rows, feature_design, model_design, seed)
+        model = fit_model(taxonomy, processed, labelled, train_rows, feature_design, model_design, seed, crops)
         test_processed = [processed[i] for i in test_rows]
         X = model.vectorise(test_processed)
         for name in labelled.specs:
@@ -183,6 +202,21 @@ def axis_metrics(
 
 
 # ---------------------------------------------------------------- the whole command
+# Chosen by the comparisons in docs/model_comparison.md: with seed phrases (a taxonomy that has
+# them) calibrated logistic regression; for label sets taken from data (no seed phrases), word
+# and character n-grams with a linear SVM, which did best on the JRC retraining benchmark.
+TAXONOMY_DESIGN = (FeatureDesign(), ModelDesign(crop_augment=True))
+DATA_DERIVED_DESIGN = (FeatureDesign(use_seeds=False, char_ngrams=True), ModelDesign(classifier="linear_svc", C=0.5))
+
+
+def default_designs(
+    taxonomy: Taxonomy, feature_design: FeatureDesign | None, model_design: ModelDesign | None
+) -> tuple[FeatureDesign, ModelDesign]:
+    has_seeds = any(label.seed_phrases for axis in taxonomy.axes.values() for label in axis.labels)
+    preset = TAXONOMY_DESIGN if has_seeds else DATA_DERIVED_DESIGN
+    return feature_design or preset[0], model_design or preset[1]
+
+
 def training_data_hash(labelled: LabelledCases) -> str:
     payload = [
         [text, {a: labelled.labels[a][i] for a in labelled.specs}, {a: labelled.primary[a][i] for a in labelled.specs}]
@@ -194,6 +228,18 @@ def training_data_hash(labelled: LabelledCases) -> str:
 def process_cases(processor: TextProcessor, cases: Any, reporter: Reporter = QUIET) -> list[ProcessedText]:
     texts = [model_text(t, x) for t, x in zip(cases["title"], cases["text"])]
     return list(reporter.track(processor.process(texts), "Processing text", total=len(texts)))
+
+
+def crop_text(text: str, index: int, low: int = 45, high: int = 85) -> str:
+    """The first 45-85 words (varying by case, deterministic), as a listing page would cut it."""
+    words = text.split()
+    keep = low + (index * 7919) % (high - low + 1)
+    return " ".join(words[:keep])
+
+
+def process_crops(processor: TextProcessor, cases: Any, reporter: Reporter = QUIET) -> list[ProcessedText]:
+    texts = [crop_text(model_text(t, x), i) for i, (t, x) in enumerate(zip(cases["title"], cases["text"]))]
+    return list(reporter.track(processor.process(texts), "Processing shortened copies", total=len(texts)))
 
 
 def library_versions() -> dict[str, str]:
@@ -215,9 +261,10 @@ def train(
     axis_options: Sequence[str] = (),
     seed: int = SEED,
     folds: int = 5,
-    feature_design: FeatureDesign = FeatureDesign(),
-    model_design: ModelDesign = ModelDesign(),
+    feature_design: FeatureDesign | None = None,
+    model_design: ModelDesign | None = None,
     rare_labels: str = "merge",
+    feature_columns: Sequence[str] = (),
     name: str = "model",
     reporter: Reporter = QUIET,
 ) -> TrainResult:
@@ -228,10 +275,18 @@ def train(
     taxonomy, notes = taxonomy_for_training(labelled, given, MIN_EXAMPLES, rare_labels)
     if len(labelled.cases) < 4 * MIN_EXAMPLES:
         raise UserError(f"only {len(labelled.cases)} labelled cases: at least {4 * MIN_EXAMPLES} are needed to train")
-    processed = process_cases(TextProcessor(taxonomy), labelled.cases, reporter)
-    oof = cross_validated_predictions(taxonomy, processed, labelled, feature_design, model_design, seed, folds, reporter)
+    feature_design, model_design = default_designs(taxonomy, feature_design, model_design)
+    if feature_columns:
+        feature_design = replace(feature_design, metadata_columns=tuple(feature_columns))
+    processor = TextProcessor(taxonomy)
+    processed = process_cases(processor, labelled.cases, reporter)
+    crops = process_crops(processor, labelled.cases, reporter) if model_design.crop_augment else None
+    for group in (processed, crops or []):
+        for case, values in zip(group, metadata_values(labelled.cases, feature_design.metadata_columns)):
+            case.metadata = values
+    oof = cross_validated_predictions(taxonomy, processed, labelled, feature_design, model_design, seed, folds, reporter, crops)
     reporter.info("Fitting the final model on all labelled cases")
-    model = fit_model(taxonomy, processed, labelled, np.arange(len(processed)), feature_design, model_design, seed)
+    model = fit_model(taxonomy, processed, labelled, np.arange(len(processed)), feature_design, model_design, seed, crops)
     cv_metrics: dict[str, Any] = {}
     for axis_name, state in model.axes.items():
         untuned = axis_metrics(state, labelled, axis_name, oof[axis_name]["membership"], oof[axis_name]["primary"])

@@ -58,6 +58,7 @@ class ProcessedText:
     seed_phrases: dict[str, list[str]] = field(default_factory=dict)  # "axis:label" -> phrases seen
     patterns: Counter = field(default_factory=Counter)
     n_tokens: int = 0
+    metadata: dict[str, str] = field(default_factory=dict)  # case metadata used as features, if any
 
     def feature_tokens(self) -> list[str]:
         """Seed and pattern hits as pseudo-tokens (one per match) for a count vectoriser."""

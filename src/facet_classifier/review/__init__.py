@@ -1,0 +1,1 @@
+"""Review stage: active-learning suggestions, labelling-sheet import, label audit."""
