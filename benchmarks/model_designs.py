@@ -19,7 +19,6 @@ import numpy as np
 
 from facet_classifier.config import LABELLED_DIR, SEED
 from facet_classifier.evaluation import baselines
-from facet_classifier.modeling import axis as axis_ops
 from facet_classifier.modeling.axis import ModelDesign
 from facet_classifier.modeling.features import FeatureDesign
 from facet_classifier.modeling.labelled import read_labelled
@@ -29,6 +28,8 @@ from facet_classifier.modeling.train import (
     cv_splits,
     fit_model,
     process_cases,
+    process_crops,
+    tune_axis_thresholds,
 )
 from facet_classifier.taxonomy import load_taxonomy
 from facet_classifier.textproc import TextProcessor, model_text
@@ -57,9 +58,7 @@ def evaluate_design(taxonomy, seed_set, seed_processed, dev_set, dev_processed, 
     cv, dev = {}, {}
     X_dev = model.vectorise(dev_processed)
     for name, state in model.axes.items():
-        if state["multi_label"]:
-            Y = axis_ops.label_matrix(seed_set.labels[name], state["labels"])
-            state["thresholds"] = axis_ops.tune_thresholds(Y, oof[name]["membership"], state["labels"])
+        tune_axis_thresholds(state, seed_set, name, oof[name])
         cv[name] = axis_metrics(state, seed_set, name, oof[name]["membership"], oof[name]["primary"])
         prediction = model.predict_axis(name, X_dev, dev_processed)
         dev[name] = axis_metrics(state, dev_set, name, prediction.membership, prediction.primary)

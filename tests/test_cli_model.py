@@ -177,3 +177,24 @@ def test_train_refuses_data_without_gold_columns(tmp_path: Path, messy_csv: Path
     result = runner.invoke(app, ["train", str(messy_csv), "-o", str(tmp_path / "m"), "-q"])
     assert result.exit_code == 1
     assert "no gold label columns found" in result.output
+
+
+def test_axis_from_a_column_with_spaced_labels_round_trips(tmp_path: Path) -> None:
+    """Regression: data-derived label ids such as 'General public services' must load again."""
+    rows = [{**r, "kind": f"{r['facet_primary'].title()} work"} for r in tiny_labelled_rows()]
+    path = tmp_path / "kinds.csv"
+    pd.DataFrame(rows).drop(columns=["facet_labels", "trend_labels", "facet_primary"]).to_csv(path, index=False)
+    model_dir = tmp_path / "kind"
+    result = runner.invoke(app, ["train", str(path), "-o", str(model_dir), "--axis", "kind=kind", "--folds", "3",
+                                 "--feature-column", "country", "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    model = load_model(model_dir)
+    assert model.taxonomy.axis("kind").label_ids == sorted(model.taxonomy.axis("kind").label_ids, key=lambda l: l)  # equal counts: by name
+    assert "Mission work" in model.taxonomy.axis("kind").label_ids
+    assert model.featurizer["metadata_columns"] == ["country"]
+    evaluated = runner.invoke(app, ["evaluate", str(path), "-m", str(model_dir), "-q"])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "kind: label macro-F1" in evaluated.output
+    out = tmp_path / "p.csv"
+    assert runner.invoke(app, ["classify", str(path), "-m", str(model_dir), "-o", str(out), "-q"]).exit_code == 0
+    assert "p_kind_Mission work" in pd.read_csv(out, encoding="utf-8-sig").columns

@@ -11,7 +11,7 @@ import numpy as np
 
 from facet_classifier.errors import UserError
 from facet_classifier.evaluation.metrics import label_set_metrics, primary_metrics
-from facet_classifier.modeling.labelled import LabelledCases, read_labelled
+from facet_classifier.modeling.labelled import LabelledCases, metadata_values, read_labelled
 from facet_classifier.modeling.model import FacetModel
 from facet_classifier.progress import QUIET, Reporter
 from facet_classifier.textproc import model_text
@@ -42,6 +42,8 @@ def evaluate_model(model: FacetModel, labelled: LabelledCases, reporter: Reporte
         raise UserError(f"the labelled data has no gold labels for the model's axes ({', '.join(model.axes)})")
     texts = [model_text(t, x) for t, x in zip(labelled.cases["title"], labelled.cases["text"])]
     processed = list(reporter.track(model.processor.process(texts), "Classifying", total=len(texts)))
+    for case, values in zip(processed, metadata_values(labelled.cases, model.featurizer.get("metadata_columns", []))):
+        case.metadata = values
     X = model.vectorise(processed)
     results: dict[str, Any] = {"cases": len(texts), "model_id": model.model_id, "axes": {}}
     for axis in axes:

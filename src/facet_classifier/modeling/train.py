@@ -171,11 +171,11 @@ def cross_validated_predictions(
     n = len(processed)
     splits = cv_splits(labelled, folds, seed)
     folds = len(splits)
-    out = {
-        name: {"membership": np.full((n, len(taxonomy.axes[name].labels)), np.nan),
-               "primary": np.zeros((n, len(taxonomy.axes[name].labels)))}
-        for name in labelled.specs
-    }  # fmt: skip
+    shapes = {name: (n, len(taxonomy.axes[name].labels)) for name in labelled.specs}
+    out = {name: {"membership": np.full(shape, np.nan), "primary": np.zeros(shape)} for name, shape in shapes.items()}
+    if crops is not None:
+        for name, shape in shapes.items():
+            out[name]["membership_crops"] = np.full(shape, np.nan)
     for train_rows, test_rows in reporter.track(splits, f"Cross-validating ({folds} folds)", total=folds):
         model = fit_model(taxonomy, processed, labelled, train_rows, feature_design, model_design, seed, crops)
         test_processed = [processed[i] for i in test_rows]
@@ -184,7 +184,27 @@ def cross_validated_predictions(
             prediction = model.predict_axis(name, X, test_processed)
             out[name]["membership"][test_rows] = prediction.membership
             out[name]["primary"][test_rows] = prediction.primary
+        if crops is not None:  # how the same held-out cases score when cut short
+            test_crops = [crops[i] for i in test_rows]
+            X_crops = model.vectorise(test_crops)
+            for name in labelled.specs:
+                out[name]["membership_crops"][test_rows] = model.predict_axis(name, X_crops, test_crops).membership
     return out
+
+
+def tune_axis_thresholds(state: dict[str, Any], labelled: LabelledCases, name: str, oof: dict[str, np.ndarray]) -> None:
+    """Set per-label thresholds from out-of-fold probabilities of full and, if any, cut-short cases.
+
+    Real summaries are often short, and shorter texts get lower probabilities; tuning on both
+    keeps thresholds from assuming full-length descriptions.
+    """
+    if not state["multi_label"]:
+        return
+    Y = axis_ops.label_matrix(labelled.labels[name], state["labels"])
+    probs = oof["membership"]
+    if "membership_crops" in oof:
+        Y, probs = np.vstack([Y, Y]), np.vstack([probs, oof["membership_crops"]])
+    state["thresholds"] = axis_ops.tune_thresholds(Y, probs, state["labels"])
 
 
 def axis_metrics(
@@ -290,9 +310,7 @@ def train(
     cv_metrics: dict[str, Any] = {}
     for axis_name, state in model.axes.items():
         untuned = axis_metrics(state, labelled, axis_name, oof[axis_name]["membership"], oof[axis_name]["primary"])
-        Y = axis_ops.label_matrix(labelled.labels[axis_name], state["labels"])
-        if state["multi_label"]:
-            state["thresholds"] = axis_ops.tune_thresholds(Y, oof[axis_name]["membership"], state["labels"])
+        tune_axis_thresholds(state, labelled, axis_name, oof[axis_name])
         tuned = axis_metrics(state, labelled, axis_name, oof[axis_name]["membership"], oof[axis_name]["primary"])
         cv_metrics[axis_name] = {**tuned, "labels_at_0.5": untuned["labels"]}
         for label in state.get("seed_only", []):

@@ -19,6 +19,9 @@ from facet_classifier.config import DEFAULT_TAXONOMY_PATH
 from facet_classifier.errors import UserError
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# Label ids taken from data keep the submitted value ("General public services"): anything
+# printable without the ";" that separates labels in a cell.
+_DATA_ID_RE = re.compile(r"^[^;\s](?:[^;\r\n\t]*[^;\s])?$")
 DIAMOND_POSITIONS = ("left", "top", "bottom", "right")
 
 
@@ -114,8 +117,8 @@ def _string_list(value: Any, where: str) -> tuple[str, ...]:
 def _parse_label(data: Any, where: str, axis_name: str) -> Label:
     _require(isinstance(data, dict), where, "each label must be a mapping with at least id and definition")
     label_id = data.get("id")
-    _require(isinstance(label_id, str) and bool(_ID_RE.match(label_id or "")), f"{where}.id",
-             "must be lower-case letters, digits, '-' or '_' (e.g. 'green-transition')")  # fmt: skip
+    _require(isinstance(label_id, str) and bool(_DATA_ID_RE.match(label_id or "")), f"{where}.id",
+             "must be a non-empty label without ';' or surrounding spaces (e.g. 'green-transition')")  # fmt: skip
     definition = data.get("definition")
     _require(isinstance(definition, str) and definition.strip() != "", f"{where}.definition", "is required")
     unknown = set(data) - {"id", "display_name", "definition", "seed_phrases", "question", "signs", "diamond"}
