@@ -272,7 +272,7 @@ def test_format_audit_shows_counts_and_the_top_rows() -> None:
               "counts": {"facet": {"primary": 2, "extra label": 0, "missing label": 0}}, "order_only": {"facet": 1},
               "rows": [row, {**row, "case_id": "c-2", "margin": 0.2}]}  # fmt: skip
     text = format_audit(result, top=1)
-    assert "audited 64 labelled cases" in text and "2 suspicious labels on 2 cases" in text
+    assert "audited 40 labelled cases" in text and "2 suspicious labels on 2 cases" in text
     assert "facet: 2 primary (1 only the order*), 0 extra label, 0 missing label" in text
     assert "mission -> enhancement" in text and "c-1" in text and "c-2" not in text
     assert "primary* " in text and "only which one is primary is in doubt" in text

@@ -22,15 +22,15 @@ _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
+def _token_hash(token: str) -> int:
+    return zlib.crc32(token.encode("utf-8")) | (len(token) << 32)
+
+
 def _token_hashes(text: str, cache: dict[str, int]) -> np.ndarray:
     tokens = _TOKEN_RE.findall(text.casefold())
-    out = np.empty(len(tokens), dtype=np.uint64)
-    for i, token in enumerate(tokens):
-        value = cache.get(token)
-        if value is None:
-            value = cache[token] = zlib.crc32(token.encode("utf-8")) | (len(token) << 32)
-        out[i] = value
-    return out
+    get = cache.get
+    values = [get(t) or cache.setdefault(t, _token_hash(t)) for t in tokens]
+    return np.array(values, dtype=np.uint64)
 
 
 def shingle_set(text: str, cache: dict[str, int] | None = None) -> np.ndarray:

@@ -18,6 +18,7 @@ _ENGLISH_MARKERS = frozenset(
     "been will its into also our we it be than through".split()
 )
 _WORD_RE = re.compile(r"[a-zA-Z']+")
+_LETTERS_RE = re.compile(r"[^\W\d_]")
 _SAMPLE_CHARS = 600
 UNDETERMINED = "und"
 
@@ -33,15 +34,15 @@ def _clearly_english(sample: str) -> bool:
     words = _WORD_RE.findall(sample.lower())
     if len(words) < 12:
         return False
-    share = sum(word in _ENGLISH_MARKERS for word in words) / len(words)
-    non_ascii = sum(not ch.isascii() for ch in sample) / max(1, len(sample))
+    share = sum(map(_ENGLISH_MARKERS.__contains__, words)) / len(words)
+    non_ascii = (len(sample) - len(sample.encode("ascii", "ignore"))) / max(1, len(sample))
     return share >= 0.18 and non_ascii < 0.01
 
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language, or 'und' when it is too short to tell."""
     sample = text[:_SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < 12:
+    if len(_LETTERS_RE.findall(sample)) < 12:
         return UNDETERMINED
     if _clearly_english(sample):
         return "en"

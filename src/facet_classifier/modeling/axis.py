@@ -141,6 +141,9 @@ def assign_labels(state: dict[str, Any], membership: np.ndarray, primary_idx: np
         chosen = [labels[primary_idx[row]]] if state["multi_label"] is False or state["primary"] is not None else []
         order = np.argsort(-np.nan_to_num(membership[row], nan=0.0), kind="stable")
         chosen += [labels[j] for j in order if above[row, j] and labels[j] not in chosen]
+        for j in order[: state.get("min_labels", 0)]:  # the taxonomy's floor (e.g. one trend per case)
+            if len(chosen) < state.get("min_labels", 0) and labels[j] not in chosen:
+                chosen.append(labels[j])
         assigned.append(chosen)
     return assigned
 

@@ -133,6 +133,7 @@ def fit_model(
         state = axis_ops.fit_axis(X, axis.label_ids, gold, gold_primary, spec.multi_label, model_design, seed)
         trained = set(state["ovr_labels"]) | set(state["primary_labels"])
         state["seed_only"] = [l.id for l in axis.labels if l.id not in trained and l.seed_phrases and spec.multi_label]
+        state["min_labels"] = axis.min_labels
         axes[name] = state
     return FacetModel(taxonomy=taxonomy, featurizer=featurizer, axes=axes)
 

@@ -1,7 +1,9 @@
 """`review audit`: labelled cases whose label is probably wrong (confident learning).
 
-The labelled set is cross-validated exactly as `train` does it (same taxonomy handling, designs,
-folds and seed), so every case gets probabilities from a model that never saw it. Then, in the
+The labelled set is cross-validated as `train` does it (same taxonomy handling, designs, folds and
+seed), so every case gets probabilities from a model that never saw it, with one difference: no
+shortened training copies (crop augmentation), because they make the out-of-fold probabilities
+overconfident and the ranking of wrong labels worse (measured in docs/review.md). Then, in the
 style of confident learning (Northcutt et al., 2021; the few lines are implemented here rather
 than adding cleanlab and its dependencies):
 
@@ -23,6 +25,7 @@ disputes which of its labels is the primary one: a milder finding than a label f
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +41,6 @@ from facet_classifier.modeling.train import (
     cross_validated_predictions,
     default_designs,
     process_cases,
-    process_crops,
     taxonomy_for_training,
 )
 from facet_classifier.progress import QUIET, Reporter
@@ -129,10 +131,9 @@ def audit_labels(
     if len(data.cases) < 4 * MIN_EXAMPLES:
         raise UserError(f"only {len(data.cases)} labelled cases: at least {4 * MIN_EXAMPLES} are needed to audit")
     feature_design, model_design = default_designs(taxonomy, None, None)
-    processor = TextProcessor(taxonomy)
-    processed = process_cases(processor, data.cases, reporter)
-    crops = process_crops(processor, data.cases, reporter) if model_design.crop_augment else None
-    oof = cross_validated_predictions(taxonomy, processed, data, feature_design, model_design, seed, folds, reporter, crops)
+    model_design = replace(model_design, crop_augment=False)  # calibrated probabilities matter here (see above)
+    processed = process_cases(TextProcessor(taxonomy), data.cases, reporter)
+    oof = cross_validated_predictions(taxonomy, processed, data, feature_design, model_design, seed, folds, reporter)
     found: list[dict[str, Any]] = []
     counts: dict[str, dict[str, int]] = {}
     order_only: dict[str, int] = {}

@@ -44,6 +44,7 @@ class Axis:
     labels: tuple[Label, ...]
     description: str = ""
     changes: tuple[dict[str, Any], ...] = ()
+    min_labels: int = 0  # every case gets at least this many labels (the most probable ones)
 
     @property
     def label_ids(self) -> list[str]:
@@ -75,6 +76,7 @@ class Taxonomy:
                 name: {
                     "display_name": axis.display_name,
                     "multi_label": axis.multi_label,
+                    **({"min_labels": axis.min_labels} if axis.min_labels else {}),
                     "description": axis.description,
                     **({"changes": [dict(c) for c in axis.changes]} if axis.changes else {}),
                     "labels": [_label_dict(label) for label in axis.labels],
@@ -155,6 +157,9 @@ def _parse_axis(name: str, data: Any) -> Axis:
                  "must name two labels of this axis under 'facets' and a 'name'")  # fmt: skip
     multi = data.get("multi_label", True)
     _require(isinstance(multi, bool), f"{where}.multi_label", "must be true or false")
+    min_labels = data.get("min_labels", 0)
+    _require(isinstance(min_labels, int) and 0 <= min_labels <= len(labels), f"{where}.min_labels",
+             "must be a whole number between 0 and the number of labels")  # fmt: skip
     return Axis(
         name=name,
         display_name=str(data.get("display_name") or name),
@@ -162,6 +167,7 @@ def _parse_axis(name: str, data: Any) -> Axis:
         labels=labels,
         description=" ".join(str(data.get("description") or "").split()),
         changes=changes,
+        min_labels=min_labels,
     )
 
 
