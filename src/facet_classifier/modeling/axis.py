@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
 MIN_EXAMPLES = 5  # below this, a label cannot be calibrated by 3-fold cross-validation
@@ -38,7 +38,7 @@ class ModelDesign:
         return asdict(self)
 
 
-def _calibrated_lr(design: ModelDesign, seed: int, multinomial: bool = False) -> CalibratedClassifierCV:
+def _calibrated_lr(design: ModelDesign, seed: int, multinomial: bool = False, cv: Any = None) -> CalibratedClassifierCV:
     """A linear classifier with Platt scaling fitted on cross-validated scores."""
     if design.classifier == "linear_svc":
         base: Any = LinearSVC(C=design.C, class_weight=design.class_weight, max_iter=5000, random_state=seed)
@@ -53,7 +53,7 @@ def _calibrated_lr(design: ModelDesign, seed: int, multinomial: bool = False) ->
     # The primary head uses temperature scaling: one temperature for all classes keeps the
     # ranking of the classifier's scores (per-class sigmoids can reorder rare classes).
     method = "temperature" if multinomial else "sigmoid"
-    return CalibratedClassifierCV(base, method=method, cv=design.calibration_folds, ensemble=False)
+    return CalibratedClassifierCV(base, method=method, cv=design.calibration_folds if cv is None else cv, ensemble=False)
 
 
 def label_matrix(gold: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
@@ -66,6 +66,20 @@ def label_matrix(gold: Sequence[Sequence[str]], labels: Sequence[str]) -> np.nda
     return matrix
 
 
+def _calibration_splits(y: np.ndarray, groups: np.ndarray | None, design: ModelDesign, seed: int) -> Any:
+    """Folds for calibration: plain stratified folds, or, when some cases appear twice (a case and
+    its shortened copy share a group), stratified group folds so that no case is scored by a
+    model that saw its copy (which made the calibrated probabilities overconfident)."""
+    if groups is None:
+        return design.calibration_folds
+    splitter = StratifiedGroupKFold(n_splits=design.calibration_folds, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(y)), y, groups))
+
+
+def _distinct_cases(mask: np.ndarray, groups: np.ndarray | None) -> int:
+    return int(len(np.unique(groups[mask])) if groups is not None else mask.sum())
+
+
 def fit_axis(
     X: sp.csr_matrix,
     labels: Sequence[str],
@@ -74,30 +88,40 @@ def fit_axis(
     multi_label: bool,
     design: ModelDesign,
     seed: int,
+    groups: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """The fitted state of one axis (plain dict of scikit-learn estimators and lists)."""
+    """The fitted state of one axis (plain dict of scikit-learn estimators and lists).
+
+    `groups` marks rows that are versions of the same case (augmentation); counts and
+    calibration folds then go by case, not by row.
+    """
     Y = label_matrix(gold_labels, labels)
-    counts = Y.sum(axis=0)
-    # A label needs as many examples as calibration folds (inside a CV fold, a label with 5
+    n_cases = _distinct_cases(np.ones(len(Y), dtype=bool), groups)
+    # A label needs as many cases as calibration folds (inside a CV fold, a label with 5
     # cases in all keeps 4); rarer ones are not modelled (seed phrases only, or not predicted).
     least = design.calibration_folds
-    trainable = [label for label, n in zip(labels, counts) if n >= least and n <= len(Y) - least]
+    counts = [_distinct_cases(Y[:, j] == 1, groups) for j in range(len(labels))]
+    trainable = [label for label, n in zip(labels, counts) if least <= n <= n_cases - least]
     state: dict[str, Any] = {"labels": list(labels), "multi_label": multi_label, "ovr": None, "ovr_labels": [],
                              "primary": None, "primary_labels": [], "thresholds": {l: 0.5 for l in labels}}  # fmt: skip
     if multi_label and trainable:
-        columns = [labels.index(label) for label in trainable]
-        ovr = OneVsRestClassifier(_calibrated_lr(design, seed))
-        state["ovr"] = ovr.fit(X, Y[:, columns])
+        models = []
+        for label in trainable:  # one calibrated binary model per label (one-vs-rest)
+            y = Y[:, labels.index(label)]
+            estimator = _calibrated_lr(design, seed, cv=_calibration_splits(y, groups, design, seed))
+            models.append(estimator.fit(X, y))
+        state["ovr"] = models
         state["ovr_labels"] = trainable
     if gold_primary is not None and (design.primary_head or not multi_label):
-        known = np.array([p is not None for p in gold_primary])
-        primary_values = np.array([p for p in gold_primary if p is not None])
-        classes, class_counts = np.unique(primary_values, return_counts=True)
-        keep_classes = set(classes[class_counts >= least])
-        rows = np.flatnonzero(known & np.isin(np.array(gold_primary, dtype=object), list(keep_classes)))
+        primary = np.array([p if p is not None else "" for p in gold_primary], dtype=object)
+        classes = sorted({p for p in primary if p})
+        keep_classes = [c for c in classes if _distinct_cases(primary == c, groups) >= least]
+        rows = np.flatnonzero(np.isin(primary, keep_classes))
         if len(keep_classes) >= 2:
-            head = _calibrated_lr(design, seed, multinomial=True)
-            state["primary"] = head.fit(X[rows], np.array(gold_primary, dtype=object)[rows].astype(str))
+            y = primary[rows].astype(str)
+            cv = _calibration_splits(y, groups[rows] if groups is not None else None, design, seed)
+            head = _calibrated_lr(design, seed, multinomial=True, cv=cv)
+            state["primary"] = head.fit(X[rows], y)
             state["primary_labels"] = [str(c) for c in state["primary"].classes_]
     return state
 
@@ -107,9 +131,8 @@ def membership_probabilities(state: dict[str, Any], X: sp.csr_matrix) -> np.ndar
     labels = state["labels"]
     probs = np.full((X.shape[0], len(labels)), np.nan, dtype=np.float64)
     if state["ovr"] is not None:
-        predicted = state["ovr"].predict_proba(X)
-        for j, label in enumerate(state["ovr_labels"]):
-            probs[:, labels.index(label)] = predicted[:, j]
+        for estimator, label in zip(state["ovr"], state["ovr_labels"]):
+            probs[:, labels.index(label)] = estimator.predict_proba(X)[:, 1]
     if state["primary"] is not None and not state["multi_label"]:
         predicted = state["primary"].predict_proba(X)
         for j, label in enumerate(state["primary_labels"]):
@@ -185,7 +208,7 @@ def linear_contributions(state: dict[str, Any], label: str, X_row: sp.csr_matrix
 def label_coefficients(state: dict[str, Any], label: str) -> np.ndarray | None:
     """Coefficients of the final (all-data) logistic regression behind a label's probability."""
     if state["ovr"] is not None and label in state["ovr_labels"]:
-        estimator = state["ovr"].estimators_[state["ovr_labels"].index(label)]
+        estimator = state["ovr"][state["ovr_labels"].index(label)]
         return estimator.calibrated_classifiers_[0].estimator.coef_[0]
     if state["primary"] is not None and label in state["primary_labels"]:
         base = state["primary"].calibrated_classifiers_[0].estimator

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ def save_model(model: FacetModel, model_dir: str | Path, card_markdown: str) -> 
     model_dir = Path(model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
     with atomic_path(model_dir / MODEL_FILE) as tmp:
-        sio.dump({"featurizer": model.featurizer, "axes": model.axes}, tmp)
+        # Compressed: the vectoriser vocabularies are stored as JSON and shrink ~3x.
+        sio.dump({"featurizer": model.featurizer, "axes": model.axes}, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     write_text_atomic(model_dir / TAXONOMY_FILE, model.taxonomy.to_yaml())
     model.card["model_sha256"] = sha256_file(model_dir / MODEL_FILE)
     model.card["model_id"] = f"{model.card.get('name', model_dir.name)}-{model.card['model_sha256'][:12]}"

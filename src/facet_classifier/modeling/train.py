@@ -120,9 +120,11 @@ def fit_model(
     """
     train_processed = [processed[i] for i in rows]
     label_rows = list(rows)
+    groups = None
     if crops is not None:
         train_processed += [crops[i] for i in rows]
         label_rows += list(rows)
+        groups = np.array(label_rows)  # a case and its shortened copy form one group
     featurizer = features.fit_featurizer(train_processed, feature_design, seed_vocabulary(taxonomy))
     X = features.transform(featurizer, train_processed)
     axes = {}
@@ -130,7 +132,7 @@ def fit_model(
         axis = taxonomy.axes[name]
         gold = [labelled.labels[name][i] for i in label_rows]
         gold_primary = [labelled.primary[name][i] for i in label_rows] if spec.primary_column or not spec.multi_label else None
-        state = axis_ops.fit_axis(X, axis.label_ids, gold, gold_primary, spec.multi_label, model_design, seed)
+        state = axis_ops.fit_axis(X, axis.label_ids, gold, gold_primary, spec.multi_label, model_design, seed, groups)
         trained = set(state["ovr_labels"]) | set(state["primary_labels"])
         state["seed_only"] = [l.id for l in axis.labels if l.id not in trained and l.seed_phrases and spec.multi_label]
         state["min_labels"] = axis.min_labels
