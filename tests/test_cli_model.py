@@ -198,3 +198,40 @@ def test_axis_from_a_column_with_spaced_labels_round_trips(tmp_path: Path) -> No
     out = tmp_path / "p.csv"
     assert runner.invoke(app, ["classify", str(path), "-m", str(model_dir), "-o", str(out), "-q"]).exit_code == 0
     assert "p_kind_Mission work" in pd.read_csv(out, encoding="utf-8-sig").columns
+
+
+def test_label_known_only_from_seed_phrases_is_predicted_and_flagged(trained: tuple[Path, Path]) -> None:
+    """A taxonomy label with no training cases is predicted from its phrases and sent to review."""
+    _labelled, model_dir = trained
+    model = load_model(model_dir)
+    assert "digital-foundations" in model.axes["trend"]["seed_only"]
+    from facet_classifier.modeling.predict import predict_frame
+
+    text = "The agency built a digital identity wallet on shared platform interoperability with open source code for every service."
+    frame = predict_frame(model, pd.DataFrame({"case_id": ["x"], "text": [text]}))
+    assert "digital-foundations" in list(frame.loc[0, "trend_labels"])
+    assert frame.loc[0, "p_trend_digital-foundations"] > 0.5
+    assert "trend label digital-foundations has no training examples" in frame.loc[0, "review_reason"]
+    card = (model_dir / "model_card.md").read_text()
+    assert "| digital-foundations | 0 | seed phrases only |" in card
+
+
+def test_every_case_gets_at_least_the_taxonomys_minimum_of_trends(trained: tuple[Path, Path]) -> None:
+    _labelled, model_dir = trained
+    from facet_classifier.modeling.predict import predict_frame
+
+    frame = predict_frame(load_model(model_dir), pd.DataFrame({"case_id": ["a", "b"], "text": [LONG_A, "Lorem ipsum dolor sit amet consectetur."]}))
+    assert frame["trend_labels"].map(len).min() >= 1
+
+
+def test_models_from_an_older_format_are_refused(trained: tuple[Path, Path], tmp_path: Path) -> None:
+    import shutil
+
+    _labelled, model_dir = trained
+    old = tmp_path / "old"
+    shutil.copytree(model_dir, old)
+    card = json.loads((old / "model_card.json").read_text())
+    card["model_format"] = 1
+    (old / "model_card.json").write_text(json.dumps(card))
+    with pytest.raises(UserError, match="saved in model format 1"):
+        load_model(old)

@@ -23,6 +23,7 @@ def test_default_taxonomy_matches_the_annotation_guide() -> None:
     assert facet.label_ids == ["enhancement", "mission", "adaptive", "anticipatory"]
     assert taxonomy.axis("trend").label_ids == GUIDE_TRENDS
     assert facet.multi_label and taxonomy.axis("trend").multi_label
+    assert taxonomy.axis("trend").min_labels == 1 and facet.min_labels == 0
     for label in facet.labels:
         assert label.question and label.definition and label.signs and len(label.seed_phrases) >= 20
         assert label.diamond["position"] in {"left", "right", "top", "bottom"}
@@ -56,6 +57,7 @@ def _write(tmp_path: Path, data: object) -> Path:
         ({"axes": {"facet": {"labels": [{"id": "a", "definition": "x"}, {"id": "a", "definition": "y"}]}}}, "duplicate label ids: a"),
         ({"axes": {"facet": {"labels": [{"id": "a", "definition": "x", "seed_phrases": [3]}, {"id": "b", "definition": "y"}]}}}, "seed_phrases[0]"),
         ({"axes": {"facet": {"labels": [{"id": "a", "definition": "x", "colour": "red"}, {"id": "b", "definition": "y"}]}}}, "unknown keys: colour"),
+        ({"axes": {"facet": {"min_labels": 3, "labels": [{"id": "a", "definition": "x"}, {"id": "b", "definition": "y"}]}}}, "axes.facet.min_labels"),
     ],
 )
 def test_invalid_taxonomies_are_refused_with_the_place(tmp_path: Path, data: object, message: str) -> None:

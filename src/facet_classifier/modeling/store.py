@@ -28,6 +28,8 @@ MODEL_FILE = "model.skops"
 CARD_JSON = "model_card.json"
 CARD_MD = "model_card.md"
 TAXONOMY_FILE = "taxonomy.yaml"
+# Bumped whenever the saved state changes shape; older model directories are refused, not misread.
+MODEL_FORMAT = 2
 # skops trusts numpy, scipy and public scikit-learn estimators by itself; these private helpers of
 # CalibratedClassifierCV are the only other types a facet-classifier model contains.
 TRUSTED_TYPES = frozenset(
@@ -51,6 +53,7 @@ def save_model(model: FacetModel, model_dir: str | Path, card_markdown: str) -> 
         # Compressed: the vectoriser vocabularies are stored as JSON and shrink ~3x.
         sio.dump({"featurizer": model.featurizer, "axes": model.axes}, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     write_text_atomic(model_dir / TAXONOMY_FILE, model.taxonomy.to_yaml())
+    model.card["model_format"] = MODEL_FORMAT
     model.card["model_sha256"] = sha256_file(model_dir / MODEL_FILE)
     model.card["model_id"] = f"{model.card.get('name', model_dir.name)}-{model.card['model_sha256'][:12]}"
     write_json_atomic(model_dir / CARD_JSON, model.card)
@@ -76,6 +79,9 @@ def load_model(model_dir: str | Path | None = None, taxonomy_path: str | Path | 
         card: dict[str, Any] = json.loads(card_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise _refuse(model_dir, f"{CARD_JSON} is not valid JSON ({exc.msg})") from exc
+    if card.get("model_format") != MODEL_FORMAT:
+        raise _refuse(model_dir, f"it was saved in model format {card.get('model_format', 1)}, this version of "
+                                 f"facet-classifier reads format {MODEL_FORMAT}; retrain it with `facet-classifier train`")  # fmt: skip
     if card.get("model_sha256") != sha256_file(model_path):
         raise _refuse(model_dir, f"{MODEL_FILE} does not match the SHA-256 recorded in {CARD_JSON}")
     taxonomy = taxonomy_from_dict(yaml.safe_load(taxonomy_file.read_text(encoding="utf-8")), str(taxonomy_file))
